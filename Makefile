@@ -28,8 +28,8 @@ lab: $(STAMP)
 
 ## Maintainers and CI: lint, unit tests, nbgrader round trips, nbval over solutions/.
 test: $(STAMP)
-	$(BIN)/ruff check course_lib tests solutions benchmarks
-	$(BIN)/ruff format --check course_lib tests solutions benchmarks
+	$(BIN)/ruff check course_lib tests solutions benchmarks assets
+	$(BIN)/ruff format --check course_lib tests solutions benchmarks assets
 	$(BIN)/python -m pytest tests solutions --nbval-lax --nbval-current-env -p no:cacheprovider
 
 ## Instructors: regenerate notebooks/ (student versions) from solutions/.
@@ -37,15 +37,15 @@ release: $(STAMP)
 	$(BIN)/python -m course_lib.release
 
 lint: $(STAMP)
-	$(BIN)/ruff check course_lib tests solutions benchmarks
+	$(BIN)/ruff check course_lib tests solutions benchmarks assets
 
 format: $(STAMP)
-	$(BIN)/ruff format course_lib tests solutions benchmarks
-	$(BIN)/ruff check --fix course_lib tests solutions benchmarks
+	$(BIN)/ruff format course_lib tests solutions benchmarks assets
+	$(BIN)/ruff check --fix course_lib tests solutions benchmarks assets
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/conv_vs_torch.py
-	$(BIN)/python benchmarks/autograde_time.py
+	$(BIN)/python benchmarks/notebook_times.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -7,7 +7,7 @@ import numpy as np
 
 from course_lib import _validate as v
 
-__all__ = ["image_grid", "show_filters", "show_feature_maps", "LiveCurves"]
+__all__ = ["image_grid", "show_filters", "show_feature_maps", "LiveCurves", "conv_grid"]
 
 
 def _images(name, images):
@@ -15,7 +15,7 @@ def _images(name, images):
     v.array(name, images)
     if images.ndim == 4 and images.shape[1] in (1, 3):
         images = images[:, 0] if images.shape[1] == 1 else images.transpose(0, 2, 3, 1)
-    if images.ndim not in (3, 4):
+    elif images.ndim != 3:
         raise ValueError(
             f"{name} must have shape (N, H, W), (N, 1, H, W) or (N, 3, H, W), got {images.shape}"
         )
@@ -118,3 +118,53 @@ class LiveCurves:
         fig.suptitle(self.title)
         fig.tight_layout()
         return fig
+
+
+def conv_grid(n: int = 5, k: int = 3, pad: int = 1, stride: int = 2, ax=None):
+    """Draw the slides' padding and stride figure: an n x n input (white) with ``pad`` rings of
+    zeros (grey), the first window (solid) and the next one along the row (dashed), and the
+    output size. Returns the axes."""
+    from matplotlib.patches import Rectangle
+
+    n, k = v.positive_int("n", n), v.positive_int("k", k)
+    pad, stride = v.positive_int("pad", pad, minimum=0), v.positive_int("stride", stride)
+    total = n + 2 * pad
+    if k > total:
+        raise ValueError(f"kernel k={k} does not fit the padded input n + 2 pad = {total}")
+    out = (total - k) // stride + 1
+    if ax is None:
+        _, ax = plt.subplots(figsize=(2.8, 3.0))
+    for i in range(total):
+        for j in range(total):
+            inside = pad <= i < pad + n and pad <= j < pad + n
+            ax.add_patch(
+                Rectangle(
+                    (j, total - 1 - i),
+                    1,
+                    1,
+                    facecolor="white" if inside else "#d9d9d9",
+                    edgecolor="#888",
+                    lw=0.6,
+                )
+            )
+            if not inside:
+                ax.text(
+                    j + 0.5,
+                    total - 0.5 - i,
+                    "0",
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="#666",
+                )
+    starts = [(0, 0)] + ([(0, stride)] if out > 1 else [])
+    for (r, c), style in zip(starts, ("-", "--")):
+        ax.add_patch(
+            Rectangle((c, total - r - k), k, k, fill=False, edgecolor="#c00", lw=2, ls=style)
+        )
+    ax.set_xlim(-0.2, total + 0.2)
+    ax.set_ylim(-0.2, total + 0.2)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(f"{n}x{n}, {k}x{k} filter, pad {pad}, stride {stride}\n-> {out}x{out}", fontsize=9)
+    return ax

@@ -24,6 +24,7 @@ def nbgrader(*args: str, course_dir: str | os.PathLike = ".", check: bool = True
     """Run an nbgrader command in ``course_dir`` with this environment's tools on PATH."""
     env = dict(os.environ)
     env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+    env["JUPYTER_PREFER_ENV_PATH"] = "1"  # the course's kernel, not a user-wide "python3" one
     return subprocess.run(
         [sys.executable, "-m", "nbgrader", *args],
         cwd=course_dir,

@@ -68,6 +68,8 @@ def predict(model: torch.nn.Module, X: np.ndarray, batch_size: int = 512) -> np.
 def evaluate(model: torch.nn.Module, X: np.ndarray, y: np.ndarray) -> float:
     """Accuracy of ``model`` on ``(X, y)``, in [0, 1]."""
     v.array("y", y, 1, "(N,)")
+    if len(X) != len(y):
+        raise ValueError(f"X and y need the same number of samples, got {len(X)} and {len(y)}")
     return float(np.mean(predict(model, X) == y))
 
 

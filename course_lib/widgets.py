@@ -6,6 +6,8 @@ padding, and watch the output image and its size change on a real photograph.
 
 from __future__ import annotations
 
+import html
+
 import ipywidgets as W
 import matplotlib.pyplot as plt
 import numpy as np
@@ -42,8 +44,14 @@ def parse_kernel(text: str) -> np.ndarray:
             f"kernel must be numbers, rows separated by ';' (e.g. '1 0 -1; 2 0 -2'), got {text!r}"
         ) from None
     if not rows or len({len(r) for r in rows}) != 1 or not rows[0]:
-        raise ValueError(f"kernel rows must all have the same number of entries, got {text!r}")
-    return np.array(rows)
+        raise ValueError(
+            "kernel must be rows of the same length, separated by ';' "
+            f"(e.g. '1 0 -1; 2 0 -2'), got {text!r}"
+        )
+    kernel = np.array(rows)
+    if not np.all(np.isfinite(kernel)):
+        raise ValueError(f"kernel entries must be finite numbers, got {text!r}")
+    return kernel
 
 
 class ConvExplorer:
@@ -97,7 +105,7 @@ class ConvExplorer:
             x = self.image[None, None].astype(float)
             out, _ = self.conv(x, k[None, None], np.zeros(1), self.stride.value, self.pad.value)
         except ValueError as err:
-            self.summary.value = f"<b style='color:#b00'>{err}</b>"
+            self.summary.value = f"<b style='color:#b00'>{html.escape(str(err), quote=False)}</b>"
             return
         self.output = out[0, 0]
         kh, kw = k.shape
@@ -117,6 +125,7 @@ class ConvExplorer:
             for ax in axes:
                 ax.axis("off")
             plt.show()
+            plt.close(fig)
 
     def _ipython_display_(self):
         from IPython.display import display

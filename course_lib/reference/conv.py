@@ -46,18 +46,26 @@ def _windows(x_pad, kh, kw, stride, ho, wo):
     return win[:, :, : (ho - 1) * stride + 1 : stride, : (wo - 1) * stride + 1 : stride]
 
 
+def _im2col(x_pad, kh, kw, stride, ho, wo):
+    """im2col: one row per output position (n, i, j), one column per (c, p, q) of the window."""
+    win = _windows(x_pad, kh, kw, stride, ho, wo)  # (N, C, Ho, Wo, KH, KW)
+    n, c = x_pad.shape[:2]
+    return win.transpose(0, 2, 3, 1, 4, 5).reshape(n * ho * wo, c * kh * kw)
+
+
 def conv2d_forward(x, w, b, stride=1, pad=0):
-    """Convolution layer forward (vectorized with strided views).
+    """Convolution layer forward (vectorized: im2col and one matrix product).
 
     x: (N, C, H, W), w: (F, C, KH, KW), b: (F,), stride >= 1, pad >= 0 (zeros, both sides).
     Returns out: (N, F, Ho, Wo) with Ho = (H + 2 pad - KH) // stride + 1, and
     cache = (x, w, b, stride, pad).
     """
     stride, pad, ho, wo = _check_conv_args(x, w, b, stride, pad)
+    n, f = x.shape[0], w.shape[0]
     x_pad = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
-    win = _windows(x_pad, w.shape[2], w.shape[3], stride, ho, wo)
-    out = np.tensordot(win, w, axes=([1, 4, 5], [1, 2, 3]))  # (N, Ho, Wo, F)
-    out = out.transpose(0, 3, 1, 2) + b.reshape(1, -1, 1, 1)
+    cols = _im2col(x_pad, w.shape[2], w.shape[3], stride, ho, wo)  # (N*Ho*Wo, C*KH*KW)
+    out = cols @ w.reshape(f, -1).T + b  # (N*Ho*Wo, F)
+    out = out.reshape(n, ho, wo, f).transpose(0, 3, 1, 2)
     return np.ascontiguousarray(out), (x, w, b, stride, pad)
 
 
@@ -66,7 +74,7 @@ conv2d_forward_loops = conv2d_forward
 
 
 def conv2d_backward(dout, cache):
-    """Convolution layer backward.
+    """Convolution layer backward (im2col, two matrix products, col2im).
 
     dout: (N, F, Ho, Wo), cache from ``conv2d_forward``.
     Returns dx: (N, C, H, W), dw: (F, C, KH, KW), db: (F,).
@@ -77,20 +85,23 @@ def conv2d_backward(dout, cache):
     expected = (x.shape[0], w.shape[0], ho, wo)
     if dout.shape != expected:
         raise ValueError(f"dout must have shape (N, F, Ho, Wo) = {expected}, got {dout.shape}")
-    kh, kw = w.shape[2:]
+    n, c, h, wd = x.shape
+    f, _, kh, kw = w.shape
     x_pad = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
-    win = _windows(x_pad, kh, kw, stride, ho, wo)
+    cols = _im2col(x_pad, kh, kw, stride, ho, wo)  # (N*Ho*Wo, C*KH*KW)
+    dout_rows = dout.transpose(0, 2, 3, 1).reshape(-1, f)  # (N*Ho*Wo, F)
     db = dout.sum(axis=(0, 2, 3))
-    dw = np.tensordot(dout, win, axes=([0, 2, 3], [0, 2, 3]))  # (F, C, KH, KW)
-    dx_pad = np.zeros(x_pad.shape, dtype=np.result_type(dout, w))
-    # Every kernel offset (i, j) sends dout back to one strided slice of the input.
-    for i in range(kh):
-        for j in range(kw):
-            contrib = np.tensordot(dout, w[:, :, i, j], axes=([1], [0]))  # (N, Ho, Wo, C)
-            dx_pad[:, :, i : i + stride * ho : stride, j : j + stride * wo : stride] += (
-                contrib.transpose(0, 3, 1, 2)
-            )
-    dx = dx_pad[:, :, pad : pad + x.shape[2], pad : pad + x.shape[3]]
+    dw = (dout_rows.T @ cols).reshape(w.shape)
+    dcols = dout_rows @ w.reshape(f, -1)  # gradient of every window, (N*Ho*Wo, C*KH*KW)
+    # col2im: kernel offset (p, q) of every window sends its gradient back to one strided slice
+    dcols = dcols.reshape(n, ho, wo, c, kh, kw).transpose(
+        4, 5, 0, 3, 1, 2
+    )  # (KH, KW, N, C, Ho, Wo)
+    dx_pad = np.zeros(x_pad.shape, dtype=dcols.dtype)
+    for p in range(kh):
+        for q in range(kw):
+            dx_pad[:, :, p : p + stride * ho : stride, q : q + stride * wo : stride] += dcols[p, q]
+    dx = dx_pad[:, :, pad : pad + h, pad : pad + wd]
     return np.ascontiguousarray(dx), dw, db
 
 

@@ -20,19 +20,12 @@ from course_lib.reference import (
     maxpool2d_forward,
 )
 
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
 SETTINGS = settings(max_examples=40, deadline=None)
 FORWARDS = pytest.mark.parametrize(
     "forward", [conv2d_forward, conv2d_forward_loops], ids=["vectorized", "loops"]
 )
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Tiny tensors: one thread is much faster than threads fighting over them."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,22 +17,9 @@ from torch import nn
 from course_lib.plotting import LiveCurves
 from course_lib.train import evaluate, fit, predict, random_shift, seed_everything
 
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
 matplotlib.use("Agg")
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Tiny models train many times faster on one thread than with threads fighting."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ controls' values as a student's clicks would. The oracle is torch's conv2d in fl
 from __future__ import annotations
 
 import matplotlib
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 import torch
@@ -13,27 +12,16 @@ import torch.nn.functional as F
 from course_lib.reference import conv2d_forward
 from course_lib.widgets import KERNELS, ConvExplorer, parse_kernel
 
+
 matplotlib.use("Agg")
 # ConvExplorer draws with plt.show(), which Agg cannot show
-pytestmark = pytest.mark.filterwarnings("ignore:.*non-interactive.*:UserWarning")
+pytestmark = [
+    pytest.mark.usefixtures("one_torch_thread"),
+    pytest.mark.filterwarnings("ignore:.*non-interactive.*:UserWarning"),
+]
 
 SOBEL_X = [[1, 0, -1], [2, 0, -2], [1, 0, -1]]
 FORMAT = "1 0 -1; 2 0 -2"  # the example the error messages give
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Tiny tensors: one thread is much faster than threads fighting over them."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 @pytest.fixture

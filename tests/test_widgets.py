@@ -12,7 +12,6 @@ import torch.nn.functional as F
 from course_lib.reference import conv2d_forward
 from course_lib.widgets import KERNELS, ConvExplorer, parse_kernel
 
-
 matplotlib.use("Agg")
 # ConvExplorer draws with plt.show(), which Agg cannot show
 pytestmark = [

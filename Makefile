@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml
 ## Students: copy the released notebooks into work/ (never overwriting your own) and open JupyterLab.
 lab: $(STAMP)
 	$(BIN)/python -m course_lib.workspace sync notebooks work
-	$(BIN)/jupyter lab --notebook-dir=work
+	$(BIN)/jupyter lab --ServerApp.root_dir=work $(if $(filter 0,$(shell id -u)),--allow-root)
 
 ## Maintainers and CI: lint, unit tests, nbgrader round trips, nbval over solutions/.
 test: $(STAMP)

@@ -164,3 +164,29 @@ def test_show_feature_maps_refuses_wrong_ndim(shape):
     with pytest.raises(ValueError) as info:
         show_feature_maps(np.zeros(shape))
     assert "(C, H, W)" in str(info.value) and str(shape) in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "n, k, pad, stride", [(5, 3, 0, 1), (5, 3, 1, 1), (5, 3, 1, 2), (7, 2, 2, 3)]
+)
+def test_conv_grid_draws_padding_windows_and_output_size(n, k, pad, stride):
+    from matplotlib.patches import Rectangle
+
+    from course_lib.plotting import conv_grid
+
+    ax = conv_grid(n, k, pad, stride)
+    cells = [p for p in ax.patches if isinstance(p, Rectangle) and p.get_fill()]
+    grey = [p for p in cells if p.get_facecolor()[:3] != (1.0, 1.0, 1.0)]
+    windows = [p for p in ax.patches if not p.get_fill()]
+    total = n + 2 * pad
+    out = (total - k) // stride + 1
+    assert len(cells) == total**2 and len(grey) == total**2 - n**2
+    assert [(w.get_x(), w.get_width()) for w in windows] == [(0, k), (stride, k)][: min(out, 2)]
+    assert ax.get_title().endswith(f"-> {out}x{out}")
+
+
+def test_conv_grid_refuses_a_kernel_that_does_not_fit():
+    from course_lib.plotting import conv_grid
+
+    with pytest.raises(ValueError, match="does not fit"):
+        conv_grid(3, 6, 1, 1)
